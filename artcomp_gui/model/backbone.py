@@ -10,7 +10,9 @@ from torchvision.models.resnet import ResNet
 STAGES = ("layer1", "layer2", "layer3", "layer4")
 BLOCKS_PER_STAGE = (3, 4, 6, 3)
 TAP_CHANNELS = (256,) * 3 + (512,) * 4 + (1024,) * 6 + (2048,) * 3
-TAP_NAMES = tuple(f"{stage}.{i}" for stage, n in zip(STAGES, BLOCKS_PER_STAGE) for i in range(n))
+TAP_NAMES = tuple(
+    f"{stage}.{i}" for stage, n in zip(STAGES, BLOCKS_PER_STAGE) for i in range(n)
+)
 
 
 def build_resnet50_v1() -> ResNet:
