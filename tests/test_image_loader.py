@@ -120,18 +120,18 @@ def write_samples(folder: Path) -> dict[str, Sample]:
 
     # A 16-bit ramp 0..65535 along x. Clipping would turn everything above 255 white.
     path = folder / "ramp16.png"
-    ramp = np.tile(np.linspace(0, 65535, 256).round().astype(np.uint16), (4, 1))
+    ramp = np.tile(np.linspace(0, 65535, 256).round().astype(np.uint16), (32, 1))
     Image.fromarray(ramp).save(path)
     samples["grey_16bit_png"] = Sample(
         path,
-        (256, 4),
+        (256, 32),
         [((0, 0), BLACK, 0), ((128, 0), (128, 128, 128), 1), ((255, 0), WHITE, 0)],
     )
 
     path = folder / "ramp16.tif"
     Image.fromarray(ramp).save(path)
     samples["grey_16bit_tiff"] = Sample(
-        path, (256, 4), [((0, 0), BLACK, 0), ((128, 0), (128, 128, 128), 1)]
+        path, (256, 32), [((0, 0), BLACK, 0), ((128, 0), (128, 128, 128), 1)]
     )
 
     # Floats in 0..1 map to 0..255; floats outside it are stretched by their range.
