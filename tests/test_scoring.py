@@ -12,7 +12,8 @@ from PIL import Image
 
 from artcomp_gui.image_loader import display_path, load_image
 from artcomp_gui.model.attribute_head import AttributeHeads
-from artcomp_gui.model.attribute_model import AttributeModel, Prediction, load_backbone
+from artcomp_gui.model.attribute_model import AttributeModel, Prediction
+from artcomp_gui.model.backbone import build_resnet50_v1
 from artcomp_gui.model.features import feature_dimension
 from artcomp_gui.model.model_card import AttributeSpec, ModelCard, WeightFile
 from artcomp_gui.model.preprocess import Preprocessor
@@ -20,6 +21,7 @@ from artcomp_gui.model.weights import (
     MODEL_CARD_NAME,
     RESNET50_IMAGENET,
     bundled_weights_dir,
+    load_verified,
 )
 from artcomp_gui.scoring import (
     ScoredImage,
@@ -64,7 +66,11 @@ def network() -> AttributeModel:
     generator = torch.Generator().manual_seed(0)
     weight = torch.randn(len(specs), feature_dimension("taps"), generator=generator)
     heads = AttributeHeads(weight, torch.zeros(len(specs)), card.head_specs)
-    backbone = load_backbone(bundled_weights_dir(), card.backbone)
+    backbone = build_resnet50_v1()
+    state = load_verified(bundled_weights_dir(), RESNET50_IMAGENET)
+    missing, unexpected = backbone.load_state_dict(state, strict=False)
+    assert all(name.endswith("num_batches_tracked") for name in missing)
+    assert not unexpected
     return AttributeModel(backbone, heads, card).eval()
 
 
