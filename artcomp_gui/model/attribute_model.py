@@ -17,7 +17,7 @@ from artcomp_gui.model.attribute_head import AttributeHeads
 from artcomp_gui.model.backbone import TAP_NAMES, build_resnet50_v1, forward_taps
 from artcomp_gui.model.device import describe_device, select_device
 from artcomp_gui.model.features import Features, compute_features, feature_dimension
-from artcomp_gui.model.model_card import ModelCard
+from artcomp_gui.model.model_card import ModelCard, WeightFile
 from artcomp_gui.model.preprocess import Preprocessor
 from artcomp_gui.model.weights import (
     MODEL_CARD_NAME,
@@ -152,15 +152,15 @@ class AttributeModel(nn.Module):
         }
 
 
-def load_backbone(folder: Path, card: ModelCard) -> nn.Module:
+def load_backbone(folder: Path, record: WeightFile) -> nn.Module:
     """Build the v1 ResNet-50 and load its verified ImageNet weights."""
     backbone = build_resnet50_v1()
-    state = load_verified(folder, card.backbone)
+    state = load_verified(folder, record)
     missing, unexpected = backbone.load_state_dict(state, strict=False)
     missing = [name for name in missing if not name.endswith("num_batches_tracked")]
     if missing or unexpected:
         raise WeightsError(
-            f"{folder / card.backbone.file}: tensors do not match ResNet-50 "
+            f"{folder / record.file}: tensors do not match ResNet-50 "
             f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
         )
     return backbone
@@ -189,7 +189,7 @@ def load_model(
     card = ModelCard.load(card_path)
     target = select_device(device)
 
-    backbone = load_backbone(folder, card)
+    backbone = load_backbone(folder, card.backbone).eval()
     head_tensors = load_verified(folder, card.heads)
     try:
         heads = AttributeHeads(

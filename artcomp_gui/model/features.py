@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import torch
+from torch.nn import functional
 
 from artcomp_gui.model.backbone import TAP_CHANNELS
 
@@ -88,6 +89,10 @@ def stack_taps(taps: list[torch.Tensor]) -> torch.Tensor:
     for tap in taps:
         if tap.shape[-2:] == (height, width):
             pooled.append(tap)
+            continue
+        if tap.shape[-2] % height == 0 and tap.shape[-1] % width == 0:
+            kernel = (tap.shape[-2] // height, tap.shape[-1] // width)
+            pooled.append(functional.avg_pool2d(tap, kernel))
             continue
         rows = area_pooling_matrix(tap.shape[-2], height).to(tap.device, tap.dtype)
         columns = area_pooling_matrix(tap.shape[-1], width).to(tap.device, tap.dtype)
