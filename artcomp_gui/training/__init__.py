@@ -1,0 +1,1 @@
+"""Training data for the attribute heads: label readers, teachers, border trimming."""
