@@ -2,8 +2,8 @@
 
 The annotations were published with S. Göring et al., "Rule of Thirds and Simplicity
 for Image Aesthetics using Deep Neural Networks" (2021), for the AVT image DB of
-S. Göring and A. Raake (EUVIP 2019). Five raters, E1 to E5, answered yes or no per
-photograph; ``simplicity`` is this project's ``object_emphasis``.
+S. Göring and A. Raake (EUVIP 2019). Five raters, E1 to E5, gave a yes or no
+decision per photograph. Their ``simplicity`` is this project's ``object_emphasis``.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def read_avt_ratings(
     """Read the AVT rater decisions as targets in [-1, 1].
 
     Each target is 2 * mean - 1 of the raters' decisions (yes 1, no 0), so -1 when
-    every rater said no and +1 when every rater said yes. The ``simplicity``
+    every rater decided no and +1 when every rater decided yes. The ``simplicity``
     annotations become ``object_emphasis``.
 
     Args:

@@ -131,7 +131,7 @@ def find_content_box(
 
     The line rules are in the module docstring. If the borders found along one axis
     would remove more than ``max_fraction`` of that axis, that axis is left
-    untrimmed, so a plain-coloured image, or a near-plain one with a small motif,
+    untrimmed. A plain-coloured image, or a near-plain one with a small motif, so
     keeps its full extent rather than shrinking to the motif.
 
     Args:
@@ -198,9 +198,9 @@ def trim_uniform_border(
 
     The rules and arguments are those of ``find_content_box``.
 
-    NOTE: a flat passage of the painting that touches a bar in the bar's colour (a
-    black background beside a black bar) is trimmed with the bar, because the pixels
-    do not tell them apart.
+    NOTE: a dark passage of the painting that touches a black bar loses up to
+    ``RINGING_LINES`` lines with the bar, and all of itself where it is as flat and
+    dark as the bar, because the pixels do not tell them apart.
 
     Args:
         image: PIL image of any mode.

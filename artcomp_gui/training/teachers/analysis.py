@@ -117,7 +117,7 @@ class AnalysisImage:
 
         The luma is averaged over 2x2 cells (the level-1 Haar approximation, up to a
         factor), then each 2x2 cell of that gives the orthonormal Haar detail
-        coefficients LH, HL and HH, and the map holds |LH| + |HL| + |HH|. At 256 px
+        coefficients LH, HL and HH, and the map contains |LH| + |HL| + |HH|. At 256 px
         this is a 4-pixel scale, about what level 3 is on a 512-px photograph.
 
         Returns:
@@ -137,8 +137,8 @@ class AnalysisImage:
 
 
 ImageInput = Image.Image | np.ndarray | AnalysisImage
-"""What a teacher accepts: a PIL image, an H x W x 3 uint8 array or an analysis
-image that is already prepared."""
+"""Teacher input: a PIL image, an H x W x 3 uint8 array or a prepared analysis
+image."""
 
 
 def as_analysis_image(image: ImageInput) -> AnalysisImage:

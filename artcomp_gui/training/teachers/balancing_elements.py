@@ -3,8 +3,8 @@
 Source: R. Hübner and M. G. Fillinger, "Comparison of objective measures for
 predicting perceptual balance and visual aesthetic preference", Frontiers in
 Psychology 7:335, 2016 (doi:10.3389/fpsyg.2016.00335). Their DCM measure is the
-deviation of the centre of perceptual "mass" of a picture from its geometric centre;
-on their black-on-white stimuli a pixel's mass is its darkness.
+deviation of the centre of perceptual "mass" of a picture from its geometric centre.
+On their black-on-white stimuli a pixel's mass is its darkness.
 
 Paintings and photographs have no white ground, so here a pixel's visual weight is
 its squared colour contrast with the image's mean colour::

@@ -2,12 +2,12 @@
 
 Source: D. Cohen-Or, O. Sorkine, R. Gal, T. Leyvand and Y.-Q. Xu, "Color
 Harmonization", ACM Transactions on Graphics 25(3) (Proc. SIGGRAPH 2006),
-pp. 624-630, after the hue templates of Y. Matsuda, "Color Design", Asakura Shoten,
-1995.
+pp. 624-630, after the hue templates of Y. Matsuda (1995).
 
 A template T_m is a set of sectors of the hue wheel. ``TEMPLATES`` lists each as
-(centre offset, width) in degrees, the widths being 5 %, 22 %, 26 % and 50 % of the
-wheel::
+(centre offset, width) in degrees. The widths are 5 %, 22 %, 26 % and 50 % of the
+wheel, the fractions that the open-source ColorHarmonization implementation of
+Cohen-Or et al. (github.com/tartarskunk/ColorHarmonization) uses::
 
     i: (0, 18)                     V: (0, 93.6)
     L: (0, 18), (90, 79.2)         I: (0, 18), (180, 18)
@@ -133,8 +133,8 @@ def color_harmony(image: ImageInput) -> float:
 
     Returns:
         Minus the chroma-weighted mean hue distance in degrees to the best rotated
-        template, scaled down for nearly grey images; in [-180, 0], higher is more
-        harmonious.
+        template, scaled down for nearly grey images. The value is in [-180, 0], and
+        higher is more harmonious.
     """
     analysis = as_analysis_image(image)
     histogram = hue_histogram(analysis)

@@ -1,8 +1,8 @@
 """Depth of Field teacher: low depth-of-field indicator of Datta et al. (2006).
 
 Source: R. Datta, D. Joshi, J. Li and J. Z. Wang, "Studying aesthetics in
-photographic images using a computational approach", ECCV 2006, LNCS 3953,
-pp. 288-301 (features f53 to f55).
+photographic images using a computational approach", ECCV 2006 (the low
+depth-of-field indicators, one per HSV channel).
 
 Datta et al. split the image into a 4 x 4 grid of equal blocks M1..M16 and, with w3
 the level-3 high-frequency wavelet coefficients (LH, HL, HH) of one HSV channel,

@@ -1,20 +1,20 @@
 """Light teacher: subject-background lighting after Luo and Tang (2008), plus exposure.
 
 Source: Y. Luo and X. Tang, "Photo and video quality evaluation: focusing on the
-subject", ECCV 2008, LNCS 5304, pp. 386-399. Their lighting feature compares the
-average brightness B_s of the subject region, found as the sharp (clear) region of
-the photo, with the average brightness B_b of the background::
+subject", ECCV 2008. Their lighting feature compares the average brightness B_s of
+the subject region, found as the sharp (clear) region of the photo, with the average
+brightness B_b of the background::
 
-    f_l = | ln(B_s / B_b) |
+    f_l = | log(B_s / B_b) |
 
 Here, on the Rec. 601 luma Y in [0, 1] of the analysis image:
 
 * Subject region: the analysis image is split into an 8 x 8 grid of blocks, and a
   block belongs to the subject when its mean level-2 Haar detail magnitude
   (``AnalysisImage.detail``) is at least ``SUBJECT_DETAIL_SHARE`` of the sharpest
-  block's. When that selects more than ``MAX_SUBJECT_SHARE`` of the blocks (no sharp
-  region stands out) or the image has no detail, the subject is the central 4 x 4
-  blocks, a quarter of the area.
+  block's. When that selects more than ``MAX_SUBJECT_SHARE`` of the blocks, so that
+  no sharp region is distinct, or the image has no detail, the subject is the
+  central 4 x 4 blocks, a quarter of the area.
 * Lighting contrast: C = | ln((B_s + eps) / (B_b + eps)) | with eps = 0.01, which
   keeps a black region from making the ratio infinite.
 * Tonal range: R = P95(Y) - P5(Y), the spread of the 5th to 95th percentile, in
@@ -126,9 +126,9 @@ def subject_blocks(image: ImageInput) -> tuple[np.ndarray, bool]:
 def luma_percentiles(luma: np.ndarray, percents: tuple[float, ...]) -> np.ndarray:
     """Read percentiles of ``luma`` (values in [0, 1]) off a fine histogram.
 
-    The histogram has ``LUMA_HISTOGRAM_BINS`` bins, so each percentile is the upper
-    edge of the first bin whose cumulative count reaches it, exact to within one bin
-    width; sorting the pixels would cost several times more.
+    Each percentile is the upper edge of the first of ``LUMA_HISTOGRAM_BINS`` bins
+    whose cumulative count reaches it, so it is exact to within one bin width. The
+    histogram costs several times less than sorting the pixels.
 
     Returns:
         One value in [0, 1] per entry of ``percents``.
