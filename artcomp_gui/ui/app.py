@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from artcomp_gui import __version__
 from artcomp_gui.ui.logging_setup import configure_logging
 from artcomp_gui.ui.main_window import MainWindow
+from artcomp_gui.ui.qt_compat import binding_problem
 from artcomp_gui.ui.settings import AppSettings
 from artcomp_gui.ui.workers import InferenceController
 
@@ -102,6 +103,9 @@ def main(
     window = MainWindow(AppSettings(), controller)
     _install_exception_hook(window)
     window.show()
+    problem = binding_problem()
+    if problem is not None:
+        window.report(problem, logging.ERROR)
     controller.load_model(weights_dir, device)
     if paths:
         # Open after the event loop starts, so the window paints first.

@@ -162,8 +162,8 @@ class ExportController(QObject):
             else self._panel.visible_results()
         )
         if not results:
-            which = "selected" if selected_only else "shown"
-            self._report(f"No {which} rows to export heatmaps for.", logging.WARNING)
+            kind = "selected" if selected_only else "shown"
+            self._report(f"No {kind} rows to export heatmaps for.", logging.WARNING)
             return None
         return results
 

@@ -106,13 +106,14 @@ class FolderResultsModel(QAbstractTableModel):
             results: scored or failed images.
             root: folder the file names are shown relative to, or None for names only.
         """
-        new: list[tuple[ScoredImage, str]] = []
+        new: dict[str, tuple[ScoredImage, str]] = {}
         for result in results:
             key = path_key(result.path)
             name = _relative_name(result.path, root)
             row = self._rows.get(key)
             if row is None:
-                new.append((result, name))
+                # A later result for the same file in this call replaces the earlier.
+                new[key] = (result, name)
                 continue
             self._results[row] = result
             self._names[row] = name
@@ -123,8 +124,8 @@ class FolderResultsModel(QAbstractTableModel):
             return
         first = len(self._results)
         self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-        for result, name in new:
-            self._rows[path_key(result.path)] = len(self._results)
+        for key, (result, name) in new.items():
+            self._rows[key] = len(self._results)
             self._results.append(result)
             self._names.append(name)
         self.endInsertRows()

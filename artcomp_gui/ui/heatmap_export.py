@@ -37,7 +37,7 @@ MIN_LEGEND_HEIGHT = 40
 
 @dataclass(frozen=True)
 class HeatmapStyle:
-    """How exported overlays look; the view's current settings.
+    """Overlay appearance of exported heatmaps, taken from the view's settings.
 
     Attributes:
         colormap: matplotlib colormap name.

@@ -89,7 +89,7 @@ class ImageStore(QObject):
         return None
 
     def is_broken(self, path: str | os.PathLike[str]) -> bool:
-        """Whether decoding this file for display failed."""
+        """Return whether decoding this file for display failed."""
         return path_key(path) in self._broken
 
     def forget(self, path: str | os.PathLike[str]) -> None:

@@ -13,7 +13,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QImage,
 )
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -33,16 +32,11 @@ from artcomp_gui.ui.attribute_panel import AttributePanel
 from artcomp_gui.ui.batch_progress import BatchProgressWidget
 from artcomp_gui.ui.caches import LruCache
 from artcomp_gui.ui.exports import ExportController
+from artcomp_gui.ui.folder_scoring_view import SUPPORTED_TEXT, FolderScoringView
 from artcomp_gui.ui.folder_table import FolderPanel
 from artcomp_gui.ui.heatmap_controls import HeatmapControls
 from artcomp_gui.ui.heatmap_export import HeatmapStyle
-from artcomp_gui.ui.heatmap_overlay import (
-    ColorScale,
-    color_scale_for,
-    overlay_size,
-    render_heatmap,
-    to_qimage,
-)
+from artcomp_gui.ui.heatmap_presenter import HeatmapPresenter
 from artcomp_gui.ui.image_store import ImageStore
 from artcomp_gui.ui.image_strip import STRIP_HEIGHT, ImageListModel, ImageStrip
 from artcomp_gui.ui.menus import build_menus
@@ -50,7 +44,6 @@ from artcomp_gui.ui.message_log import MessageLog
 from artcomp_gui.ui.painting_view import PaintingView
 from artcomp_gui.ui.settings import AppSettings
 from artcomp_gui.ui.workers import (
-    BatchProgress,
     FolderJob,
     InferenceController,
     path_key,
@@ -60,8 +53,6 @@ logger = logging.getLogger(__name__)
 
 STATUS_MESSAGE_MS = 10_000
 RESULT_CACHE_COUNT = 50_000
-OVERLAY_CACHE_COUNT = 64
-SUPPORTED_TEXT = "JPEG, PNG, TIFF, WebP, BMP or GIF"
 
 
 class MainWindow(QMainWindow):
@@ -86,9 +77,6 @@ class MainWindow(QMainWindow):
         self.store = store or ImageStore(self)
         self.card: ModelCard | None = None
         self.results: LruCache[str, ScoredImage] = LruCache(RESULT_CACHE_COUNT)
-        self._overlays: LruCache[tuple, tuple[QImage, ColorScale]] = LruCache(
-            OVERLAY_CACHE_COUNT
-        )
         self._current: str | None = None
         self._attribute: int | None = None
         self._reported: set[tuple[str, str]] = set()
@@ -102,6 +90,18 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_status_bar()
         self.exports = ExportController(self, self.folder_panel, settings, self.report)
+        self.heatmap = HeatmapPresenter(
+            self.view, self.heatmap_controls, settings, self._update_overlay
+        )
+        self.folder_scoring = FolderScoringView(
+            controller,
+            self.folder_panel,
+            self.batch_progress,
+            self.messages,
+            self.results,
+            self.report,
+            self._on_folder_result,
+        )
         self.actions = build_menus(self)
         self._connect()
         self._restore_layout()
@@ -188,12 +188,7 @@ class MainWindow(QMainWindow):
         controller.model_ready.connect(self._on_model_ready)
         controller.model_failed.connect(self._on_model_failed)
         controller.image_scored.connect(self._on_image_scored)
-        controller.batch_started.connect(self._on_batch_started)
-        controller.batch_result.connect(self._on_batch_result)
-        controller.batch_progress.connect(self._on_batch_progress)
-        controller.batch_finished.connect(self._on_batch_finished)
         controller.busy_changed.connect(self._update_queue_label)
-        self.batch_progress.cancel_requested.connect(self.cancel_batch)
 
         self.store.image_ready.connect(self._on_image_ready)
         self.store.image_failed.connect(self._on_image_failed)
@@ -203,9 +198,6 @@ class MainWindow(QMainWindow):
         self.view.zoom_changed.connect(self._on_zoom_changed)
         self.panel.attribute_clicked.connect(self.toggle_attribute)
 
-        self.heatmap_controls.colormap_changed.connect(self._on_colormap_changed)
-        self.heatmap_controls.opacity_changed.connect(self._on_opacity_changed)
-        self.heatmap_controls.fade_changed.connect(self._on_fade_changed)
         self.folder_panel.result_selected.connect(self._on_row_selected)
         self.folder_panel.export_requested.connect(self.exports.ask_and_export_results)
         self.folder_panel.heatmap_export_requested.connect(
@@ -273,8 +265,8 @@ class MainWindow(QMainWindow):
         A path that is neither gets a message naming it and the reason.
         """
         images: list[Path] = []
-        for given in paths:
-            path = Path(given)
+        for raw_path in paths:
+            path = Path(raw_path)
             try:
                 is_folder = path.is_dir()
                 exists = is_folder or path.exists()
@@ -336,10 +328,12 @@ class MainWindow(QMainWindow):
         return job
 
     def cancel_batch(self) -> None:
-        if self.controller.batch_running is None:
-            return
-        self.controller.cancel_batch()
-        self.batch_progress.set_cancelling()
+        """Stop the running folder job after its current batch; its rows stay."""
+        self.folder_scoring.cancel()
+
+    def _on_folder_result(self, key: str) -> None:
+        if key == self._current:
+            self._refresh_scores()
 
     # Showing an image ---------------------------------------------------------------
 
@@ -434,7 +428,7 @@ class MainWindow(QMainWindow):
         self.results.pop(key)
         self.store.forget(key)
         self._reported = {entry for entry in self._reported if entry[0] != key}
-        self._overlays.clear()
+        self.heatmap.forget()
         self.strip_model.set_error(key, None)
         self._current = None
         self.show_image(key)
@@ -493,114 +487,14 @@ class MainWindow(QMainWindow):
         self._update_overlay()
 
     def heatmap_style(self) -> HeatmapStyle:
-        controls = self.heatmap_controls
-        return HeatmapStyle(
-            controls.colormap, controls.opacity, controls.fade_box.isChecked()
-        )
+        return self.heatmap.style()
 
     def _update_overlay(self) -> None:
-        legend = self.heatmap_controls.legend
-        result = self.current_result()
-        index = self._attribute
-        if (
-            index is None
-            or self.card is None
-            or result is None
-            or result.maps is None
-            or not self.view.has_image
-        ):
-            self.view.clear_overlay()
-            legend.set_scale(None)
-            legend.set_hint(
-                "Click a bar or press 1\u20137 to show its heatmap"
-                if index is None
-                else "No heatmap for this image yet"
-            )
-            return
-        style = self.heatmap_style()
-        cache_key = (self._current, index, style.colormap, style.fade_near_zero)
-        cached = self._overlays.get(cache_key)
-        if cached is None:
-            activation_map = result.maps[index]
-            scale = color_scale_for(activation_map, style.colormap)
-            size = overlay_size(self.view.image_size)  # type: ignore[arg-type]
-            rgba = render_heatmap(activation_map, size, scale, style.fade_near_zero)
-            cached = (to_qimage(rgba), scale)
-            self._overlays.put(cache_key, cached)
-        overlay, scale = cached
-        self.view.set_overlay(overlay)
-        self.view.set_overlay_opacity(style.opacity)
-        legend.set_scale(scale, self.card.attributes[index].label)
-
-    def _on_colormap_changed(self, name: str) -> None:
-        self.settings.colormap = name
-        self._update_overlay()
-
-    def _on_opacity_changed(self, opacity: float) -> None:
-        self.settings.opacity = opacity
-        self.view.set_overlay_opacity(opacity)
-
-    def _on_fade_changed(self, fade: bool) -> None:
-        self.settings.fade_near_zero = fade
-        self._update_overlay()
-
-    # Folder scoring -----------------------------------------------------------------
-
-    @Slot(object)
-    def _on_batch_started(self, job: FolderJob) -> None:
-        scope = " and its subfolders" if job.recursive else ""
-        self.folder_panel.set_summary(
-            f"Scoring {job.total:,} images in {display_path(job.root)}{scope}"
-        )
-        if job.total == 0:
-            self.report(
-                f"{display_path(job.root)}: no {SUPPORTED_TEXT} files found",
-                logging.WARNING,
-            )
-
-    @Slot(object, object)
-    def _on_batch_result(self, job: FolderJob, result: ScoredImage) -> None:
-        key = path_key(result.path)
-        self.results.put(key, result)
-        self.folder_panel.add_result(result, job.root)
-        if result.error:
-            self.messages.add(result.error, logging.WARNING)
-        if key == self._current:
-            self._refresh_scores()
-
-    @Slot(object)
-    def _on_batch_progress(self, progress: BatchProgress) -> None:
-        if not self.batch_progress.isVisible():
-            self.batch_progress.start(display_path(progress.job.root))
-        self.batch_progress.update_progress(progress)
-
-    @Slot(object, object, str)
-    def _on_batch_finished(self, job: FolderJob, summary: object, error: str) -> None:
-        self.folder_panel.flush()
-        where = display_path(job.root)
-        if error:
-            self.report(
-                f"Scoring {where} failed: {error}. Rows scored so far are kept.",
-                logging.ERROR,
-            )
-        elif summary is not None and summary.stopped:  # type: ignore[attr-defined]
-            done = summary.scored + summary.failed  # type: ignore[attr-defined]
-            self.report(
-                f"Scoring {where} cancelled after {done:,} of {summary.total:,} images; "  # type: ignore[attr-defined]
-                "their rows are kept"
-            )
-        elif summary is not None:
-            self.report(
-                f"Scored {summary.scored:,} images in {where}, "  # type: ignore[attr-defined]
-                f"{summary.failed:,} failed"  # type: ignore[attr-defined]
-            )
-        scored, failed = self.folder_panel.model.counts()
-        self.folder_panel.set_summary(
-            f"{scored + failed:,} rows: {scored:,} scored, {failed:,} failed. "
-            "Click a column header to sort."
-        )
-        if self.controller.batch_running is None:
-            self.batch_progress.finish()
+        label = ""
+        if self.card is not None and self._attribute is not None:
+            label = self.card.attributes[self._attribute].label
+        index = self._attribute if self.card is not None else None
+        self.heatmap.show(self._current, self.current_result(), index, label)
 
     def _update_queue_label(self) -> None:
         parts = []

@@ -76,8 +76,8 @@ class WindowActions:
                 lambda checked=False, index=index: self.window.toggle_attribute(index)
             )
             self.heatmap_menu.insertAction(self.hide_heatmap, action)
-            # Actions in a menu only fire while the menu bar is visible, so the
-            # window holds them too.
+            # Actions in a menu fire only while the menu bar is visible, so they
+            # are added to the window too.
             self.window.addAction(action)
             self.attribute_actions.append(action)
 

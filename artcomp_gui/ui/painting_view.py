@@ -98,6 +98,10 @@ class PaintingView(QGraphicsView):
         return self._overlay_item.opacity()
 
     @property
+    def overlay_item(self) -> QGraphicsPixmapItem:
+        return self._overlay_item
+
+    @property
     def overlay_image(self) -> QImage:
         """The overlay as last set, before scaling; null when there is none."""
         return self._overlay_image

@@ -30,14 +30,18 @@ logger = logging.getLogger(__name__)
 
 
 def pil_to_qimage(image: Image.Image) -> QImage:
-    """Copy an RGB PIL image into a QImage (RGB888)."""
+    """Copy an RGB PIL image into a QImage in the screen's native 32-bit format.
+
+    Converting here, on a pool thread, makes ``QPixmap.fromImage`` on the GUI thread
+    a plain copy, also for images of tens of megapixels.
+    """
     if image.mode != "RGB":
         image = image.convert("RGB")
     data = image.tobytes()
     qimage = QImage(
         data, image.width, image.height, image.width * 3, QImage.Format.Format_RGB888
     )
-    return qimage.copy()
+    return qimage.convertToFormat(QImage.Format.Format_RGB32)
 
 
 class TaskSignals(QObject):

@@ -117,7 +117,7 @@ class ModelWorker(QObject):
     def load_model(self, weights_dir: object, device: object) -> None:
         try:
             model = load_model(weights_dir, device)  # type: ignore[arg-type]
-        except Exception as error:  # shown to the user, never raised
+        except Exception as error:  # reported through model_failed
             logger.exception(
                 "Loading the model from %s failed", weights_dir or "the bundled folder"
             )

@@ -23,13 +23,17 @@ def drop(window, paths: list[Path | str], urls: list[QUrl] | None = None) -> boo
     mime = QMimeData()
     mime.setUrls(urls or [QUrl.fromLocalFile(str(path)) for path in paths])
     position = QPoint(window.width() // 2, window.height() // 2)
-    enter = QDragEnterEvent(
-        position.toPointF(),
+    arguments = (
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
+    try:
+        enter = QDragEnterEvent(position.toPointF(), *arguments)
+    except TypeError:
+        # PySide6 before 6.12 takes only a QPoint here, later ones prefer QPointF.
+        enter = QDragEnterEvent(position, *arguments)
     QApplication.sendEvent(window, enter)
     dropped = QDropEvent(
         position.toPointF(),

@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEventLoop, QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 
 from artcomp_gui.image_loader import iter_image_paths
 from artcomp_gui.results import write_results_atomically
@@ -51,13 +50,17 @@ def read_csv(path: Path) -> tuple[list[str], dict[str, list[str]]]:
 
 
 def wait_until(condition, timeout_ms: int) -> None:
-    """Process Qt events until ``condition()`` is true; fail after ``timeout_ms``."""
+    """Run the Qt event loop until ``condition()`` is true; fail after ``timeout_ms``.
+
+    A module-scoped fixture cannot use qtbot, which is per test.
+    """
     deadline = time.monotonic() + timeout_ms / 1000
     while not condition():
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout_ms} ms")
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        time.sleep(0.005)
+        loop = QEventLoop()
+        QTimer.singleShot(20, loop.quit)
+        loop.exec()
 
 
 @pytest.fixture(scope="module")
