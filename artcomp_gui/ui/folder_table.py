@@ -144,9 +144,12 @@ class FolderPanel(QWidget):
     ) -> None:
         self.model.set_attributes(specs, overall)
         header = self.table.horizontalHeader()
+        metrics = header.fontMetrics()
         header.resizeSection(0, 220)
         for column in range(1, self.model.error_column):
-            header.resizeSection(column, 96)
+            label = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            # Room for the label and the sort indicator.
+            header.resizeSection(column, max(72, metrics.horizontalAdvance(label) + 28))
 
     # Rows ---------------------------------------------------------------------------
 

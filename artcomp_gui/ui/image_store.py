@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 
 from artcomp_gui.ui.caches import LruCache
 from artcomp_gui.ui.pool_tasks import DecodeTask, TaskSignals
@@ -53,7 +53,7 @@ class ImageStore(QObject):
         self._images: LruCache[str, QImage] = LruCache(
             DISPLAY_CACHE_BYTES, cost=lambda image: image.sizeInBytes()
         )
-        self._thumbnails: LruCache[str, QPixmap] = LruCache(THUMBNAIL_CACHE_COUNT)
+        self._thumbnails: LruCache[str, QIcon] = LruCache(THUMBNAIL_CACHE_COUNT)
         self._pending: set[str] = set()
         self._broken: set[str] = set()
 
@@ -72,8 +72,12 @@ class ImageStore(QObject):
         """Decode an image that is likely to be shown next, such as the next one."""
         self.image(path)
 
-    def thumbnail(self, path: str | os.PathLike[str]) -> QPixmap | None:
-        """Return the cached thumbnail, or None and start making it."""
+    def thumbnail(self, path: str | os.PathLike[str]) -> QIcon | None:
+        """Return the cached thumbnail, or None and start making it.
+
+        A QIcon, not a QPixmap, because item views scale an icon to their icon size
+        with its aspect ratio kept.
+        """
         key = path_key(path)
         cached = self._thumbnails.get(key)
         if cached is not None:
@@ -108,7 +112,7 @@ class ImageStore(QObject):
         self._pending.discard(task_key)
         if task_key.startswith(_THUMBNAIL_PREFIX):
             key = task_key[len(_THUMBNAIL_PREFIX) :]
-            self._thumbnails.put(key, QPixmap.fromImage(image))
+            self._thumbnails.put(key, QIcon(QPixmap.fromImage(image)))
             self.thumbnail_ready.emit(key)
             return
         self._broken.discard(task_key)
@@ -122,7 +126,7 @@ class ImageStore(QObject):
             key = task_key[len(_THUMBNAIL_PREFIX) :]
             placeholder = QPixmap(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
             placeholder.fill("#8a8a8a")
-            self._thumbnails.put(key, placeholder)
+            self._thumbnails.put(key, QIcon(placeholder))
             self.thumbnail_ready.emit(key)
             return
         logger.warning("Cannot display %s", message)
