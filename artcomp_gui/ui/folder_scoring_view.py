@@ -20,6 +20,8 @@ from artcomp_gui.ui.workers import (
     path_key,
 )
 
+logger = logging.getLogger(__name__)
+
 SUPPORTED_TEXT = "JPEG, PNG, TIFF, WebP, BMP or GIF"
 
 
@@ -87,7 +89,7 @@ class FolderScoringView(QObject):
         if result.error:
             # Failed rows show in the table's error column, and each is logged once
             # here. The status bar gets only the summary, so a burst does not flood it.
-            logging.getLogger(__name__).warning("%s", result.error)
+            logger.warning("%s", result.error)
             self._messages.add(result.error, logging.WARNING)
         self._on_result(key)
 

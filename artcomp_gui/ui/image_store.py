@@ -16,6 +16,9 @@ from artcomp_gui.ui.workers import path_key
 logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIDE = 96
+# Thumbnails are decoded at twice their shown size, so they stay sharp on screens
+# with a device pixel ratio of 2. QIcon downsamples them on other screens.
+THUMBNAIL_DECODE_SIDE = 2 * THUMBNAIL_SIDE
 # Decoded display images kept in memory, in bytes. Going back to a recent image is
 # then instant. A 24-megapixel photograph takes about 70 MB as RGB.
 DISPLAY_CACHE_BYTES = 512 * 1024 * 1024
@@ -87,7 +90,7 @@ class ImageStore(QObject):
             self._pending.add(task_key)
             # Thumbnails wait behind display images, which the user is waiting for.
             self._pool.start(
-                DecodeTask(task_key, Path(key), self._signals, THUMBNAIL_SIDE),
+                DecodeTask(task_key, Path(key), self._signals, THUMBNAIL_DECODE_SIDE),
                 priority=-1,
             )
         return None

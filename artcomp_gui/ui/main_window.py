@@ -345,6 +345,8 @@ class MainWindow(QMainWindow):
         self._current = key
         if changed:
             self.panel.set_title(os.path.basename(key), display_path(key))
+            # Qt adds the application display name, "ArtComp", to the title.
+            self.setWindowTitle(os.path.basename(key))
             image = self.store.image(key)
             if image is not None:
                 self.view.set_image(image)
@@ -415,6 +417,7 @@ class MainWindow(QMainWindow):
             self.show_image(following)
         else:
             self._current = None
+            self.setWindowTitle("")
             self.view.clear_image("Drop paintings or photographs here")
             self.panel.set_title("No image")
             self.panel.set_scores(None)

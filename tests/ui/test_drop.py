@@ -85,7 +85,14 @@ def test_drop_scores_the_other_images(
         timeout=SCORE_TIMEOUT_MS,
     )
     window.navigate(1)
+    window.navigate(-1)
+    # Going back shows the cached result at once, without scoring again.
+    cached = window.current_result()
+    pending = window.controller.is_image_pending(paths[0])
+    window.navigate(1)
 
+    assert cached is not None
+    assert not pending
     assert window.current_path == path_key(paths[1])
     assert (
         window.panel.bars[0].value
