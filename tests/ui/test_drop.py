@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -149,3 +150,31 @@ def test_drop_remote_url_reports_it(qtbot, make_window, scoring_model):
         "painting.jpg" in m and "only files" in m for m in window.messages.messages()
     )
     assert window.strip_model.rowCount() == 0
+
+
+def test_close_image_shows_neighbour(qtbot, make_window, scoring_model, painting_paths):
+    window = make_window(scoring_model)
+    paths = painting_paths[6:8]
+    drop(window, paths)
+
+    window.close_image(path_key(paths[0]))
+
+    assert window.strip_model.keys == [path_key(paths[1])]
+    assert window.current_path == path_key(paths[1])
+
+
+def test_rescore_scores_again(qtbot, make_window, scoring_model, painting_paths):
+    window = make_window(scoring_model)
+    drop(window, [painting_paths[8]])
+    qtbot.waitUntil(
+        lambda: window.current_result() is not None, timeout=SCORE_TIMEOUT_MS
+    )
+    first = window.current_result()
+
+    with qtbot.waitSignal(window.controller.image_scored, timeout=SCORE_TIMEOUT_MS):
+        window.rescore_current()
+    second = window.current_result()
+
+    assert second is not None
+    assert second is not first
+    assert second.scores == pytest.approx(first.scores, abs=1e-5)

@@ -17,8 +17,9 @@ from artcomp_gui.ui.folder_results_model import SORT_ROLE
 from artcomp_gui.ui.folder_table import FolderPanel
 from artcomp_gui.ui.heatmap_overlay import ColorScale
 from artcomp_gui.ui.image_store import ImageStore
+from artcomp_gui.ui.image_strip import ImageListModel, ImageStrip
 from artcomp_gui.ui.painting_view import PaintingView
-from artcomp_gui.ui.workers import BatchProgress, FolderJob
+from artcomp_gui.ui.workers import BatchProgress, FolderJob, _RateTracker
 
 SIGNED = AttributeSpec(name="light", label="Light", order=0)
 UNSIGNED = AttributeSpec(
@@ -272,3 +273,42 @@ def test_progress_text():
     text = describe_progress(BatchProgress(job, 12, 22, 1, 45.0))
 
     assert text == "12 of 22 images, 10 left, about 0:45 left, 1 failed"
+
+
+def test_rate_estimate_from_recent_results(monkeypatch):
+    clock = iter([0.0, 10.0, 20.0])
+    monkeypatch.setattr("artcomp_gui.ui.workers.time.monotonic", lambda: next(clock))
+    tracker = _RateTracker()
+
+    tracker.add(0)
+    unknown = tracker.seconds_left(10)
+    tracker.add(5)
+    tracker.add(10)
+
+    assert unknown is None
+    assert tracker.seconds_left(10) == pytest.approx(20.0)
+
+
+def test_strip_delete_key_requests_removal(qtbot):
+    store = ImageStore()
+    model = ImageListModel(store)
+    strip = ImageStrip(model)
+    qtbot.addWidget(strip)
+    keys = model.add(["/images/a.jpg", "/images/b.jpg"])
+    strip.select_row(1)
+    removed = []
+    strip.remove_requested.connect(removed.append)
+
+    qtbot.keyClick(strip, Qt.Key.Key_Delete)
+
+    assert removed == [keys[1]]
+
+
+def test_strip_add_skips_duplicates(qtbot):
+    model = ImageListModel(ImageStore())
+
+    model.add(["/images/a.jpg", "/images/b.jpg"])
+    keys = model.add(["/images/b.jpg", "/images/c.jpg", "/images/c.jpg"])
+
+    assert model.keys == ["/images/a.jpg", "/images/b.jpg", "/images/c.jpg"]
+    assert keys == ["/images/b.jpg", "/images/c.jpg", "/images/c.jpg"]
