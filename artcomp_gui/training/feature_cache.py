@@ -199,3 +199,64 @@ def extract_features(
     for shape in list(buckets):
         flush(shape)
     return errors
+
+
+class MeasureDataset(Dataset):
+    """Decodes and trims training images and runs the teacher measures in workers."""
+
+    def __init__(self, images: Sequence[TrainingImage], measure: Callable):
+        self.images = images
+        self.measure = measure
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> tuple[int, dict, str | None]:
+        item = self.images[index]
+        try:
+            image = load_image(item.path)
+        except ImageLoadError as error:
+            return index, {}, str(error)
+        if item.trim_borders:
+            image = trim_uniform_border(image)
+        return index, self.measure(image), None
+
+
+def fill_measures(
+    images: Sequence[TrainingImage],
+    cache: FeatureCache,
+    measure: Callable,
+    names: Sequence[str],
+    num_workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Add teacher measures to cached images that lack any of ``names``.
+
+    Features and measures are cached together, but a cache filled without teachers
+    (or before a teacher was added) gets its measures here, without rerunning the
+    backbone.
+    """
+    keys = [image_key(image) for image in images]
+    todo = []
+    for index, key in enumerate(keys):
+        if not cache.has(key):
+            continue
+        _, measures = cache.load(key)
+        if any(name not in measures for name in names):
+            todo.append(index)
+    if not todo:
+        return
+
+    dataset = MeasureDataset([images[i] for i in todo], measure)
+    loader = DataLoader(
+        dataset, batch_size=1, num_workers=num_workers, collate_fn=_collate
+    )
+    for done, [(index, measures, error)] in enumerate(loader, start=1):
+        key = keys[todo[index]]
+        if error is not None:
+            logger.warning("teacher measures skipped: %s", error)
+            continue
+        features, old = cache.load(key)
+        cache.save(key, features, {**old, **measures})
+        if progress:
+            progress(done, len(todo))
