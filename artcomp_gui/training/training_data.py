@@ -102,7 +102,15 @@ class TrainingSet:
         return [a.name for a in self.config.attributes].index(attribute.name)
 
     def holdout_names(self) -> list[str]:
-        return [str(self.images[i].path) for i in np.flatnonzero(self.holdout)]
+        """Held-out images, relative to the paintings folder when they are in it."""
+        root = Path(self.config.paintings.get("images", "/"))
+        names = []
+        for index in np.flatnonzero(self.holdout):
+            path = self.images[index].path
+            names.append(
+                str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+            )
+        return names
 
     def counts(self) -> dict[str, int]:
         return {
