@@ -103,15 +103,22 @@ def random_model(random_model_dir: Path) -> AttributeModel:
 
 
 @pytest.fixture(scope="session")
-def scoring_model(random_model: AttributeModel) -> AttributeModel:
-    """The bundled model when its card is installed, else the random-head model.
+def scoring_model_dir(random_model_dir: Path) -> Path | None:
+    """None (the bundled model) when its card is installed, else the random model."""
+    if (bundled_weights_dir() / MODEL_CARD_NAME).is_file():
+        return None
+    return random_model_dir
+
+
+@pytest.fixture(scope="session")
+def scoring_model(scoring_model_dir: Path | None) -> AttributeModel:
+    """The model of ``scoring_model_dir``, on the CPU.
 
     Tests that use it check that the window shows what the model computes, which
     holds for any heads.
     """
-    if (bundled_weights_dir() / MODEL_CARD_NAME).is_file():
-        return load_model(None, device="cpu")
-    return random_model
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    return load_model(scoring_model_dir, device="cpu")
 
 
 @pytest.fixture()

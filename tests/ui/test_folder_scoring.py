@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 
-from artcomp_gui.image_loader import iter_image_paths
-from artcomp_gui.results import write_results_atomically
-from artcomp_gui.scoring import score_paths
 from artcomp_gui.ui.folder_results_model import SORT_ROLE
 from artcomp_gui.ui.main_window import MainWindow
 from artcomp_gui.ui.settings import AppSettings
 from artcomp_gui.ui.workers import InferenceController, path_key
 
 BATCH_TIMEOUT_MS = 180_000
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PAINTING_COUNT = 20
 
 
@@ -102,35 +102,33 @@ def test_folder_rows_and_errors(scored_folder_window):
     assert not scored_folder_window.batch_progress.isVisible()
 
 
-def test_folder_csv_matches_scorer(
-    qtbot, scored_folder_window, scoring_model, painting_folder, tmp_path
+def test_folder_csv_matches_command_line(
+    qtbot, scored_folder_window, scoring_model_dir, painting_folder, tmp_path
 ):
     exported = tmp_path / "gui.csv"
-    reference = tmp_path / "reference.csv"
+    reference = tmp_path / "cli.csv"
     with qtbot.waitSignal(
         scored_folder_window.exports.results_exported, timeout=30_000
     ) as signal:
         scored_folder_window.exports.export_results(exported, "csv")
 
-    rows = []
-    score_paths(
-        scoring_model,
-        list(iter_image_paths([painting_folder])),
-        on_result=lambda result: rows.append(
-            (result.path, result.scores, result.error)
-        ),
-        num_workers=0,
+    command = [sys.executable, "-m", "artcomp_gui", "score", str(painting_folder)]
+    command += ["--output", str(reference), "--device", "cpu", "--workers", "0"]
+    if scoring_model_dir is not None:
+        command += ["--model", str(scoring_model_dir)]
+    finished = subprocess.run(
+        command, check=False, capture_output=True, text=True, timeout=600, cwd=REPO_ROOT
     )
-    write_results_atomically(reference, rows, scoring_model.attribute_names, "csv")
     gui_header, gui_rows = read_csv(exported)
     reference_header, reference_rows = read_csv(reference)
 
     assert signal.args[2] == ""
+    assert finished.returncode == 1, finished.stderr
     assert gui_header == reference_header
     assert sorted(gui_rows) == sorted(reference_rows)
     for path, cells in reference_rows.items():
         assert gui_rows[path][:-1] == cells[:-1], path
-        assert bool(gui_rows[path][-1]) == bool(cells[-1]), path
+        assert gui_rows[path][-1] == cells[-1], path
 
 
 def test_folder_json_export(qtbot, scored_folder_window, tmp_path):
