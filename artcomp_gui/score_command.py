@@ -70,6 +70,12 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> None:
         "map overlaid",
     )
     parser.add_argument(
+        "--flip-average",
+        action="store_true",
+        help="average each image's scores with its mirror image's, so a horizontal "
+        "flip cannot change them (twice the compute)",
+    )
+    parser.add_argument(
         "--batch-size",
         type=positive_int,
         default=DEFAULT_BATCH_SIZE,
@@ -100,7 +106,7 @@ def run_score(args: argparse.Namespace) -> int:
     if args.heatmaps is not None:
         args.heatmaps.mkdir(parents=True, exist_ok=True)
 
-    model = load_model(args.model, args.device)
+    model = load_model(args.model, args.device, flip_average=args.flip_average)
     print(
         f"scoring {len(paths)} images on {model.device_name} with {model.card.name}",
         file=sys.stderr,
@@ -137,7 +143,7 @@ def run_score(args: argparse.Namespace) -> int:
 
 def write_heatmaps(result, model, folder: Path) -> None:
     """Write the heatmap PNGs of one scored image; failures are reported, not raised."""
-    from artcomp_gui.heatmap import HeatmapStyle, export_heatmaps
+    from artcomp_gui.ui.heatmap_export import HeatmapStyle, export_heatmaps
 
     style = HeatmapStyle(
         DEFAULT_HEATMAP_COLORMAP, DEFAULT_HEATMAP_OPACITY, fade_near_zero=True

@@ -13,7 +13,7 @@ with their letterbox bars trimmed as in training.
 
 Usage::
 
-    python benchmarks/behaviour_checks.py --paintings DATA/wikiart224 [--model DIR]
+    python benchmarks/behaviour_checks.py --paintings DATA/wikiart224 [--flip-average]
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     folder = args.model or bundled_weights_dir()
-    model = load_model(folder, device="cpu")
+    model = load_model(folder, device="cpu", flip_average=args.flip_average)
     names = (folder / "holdout_images.txt").read_text("utf-8").split("\n")
     names = [name for name in names if name][: args.limit]
 
@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results = {
         "model": model.card.name,
+        "flip_average": args.flip_average,
         "paintings": len(names),
         "checks": {
             goal: {

@@ -21,7 +21,7 @@ def backbone():
     return load_backbone(bundled_weights_dir(), RESNET50_IMAGENET).eval()
 
 
-def make_model(backbone, design: str) -> AttributeModel:
+def make_model(backbone, design: str, flip_average: bool = False) -> AttributeModel:
     """Wrap the real backbone with seeded test heads; these scores mean nothing."""
     generator = torch.Generator().manual_seed(7)
     specs = tuple(AttributeSpec(name=f"a{i}", label=f"A{i}", order=i) for i in range(3))
@@ -40,7 +40,7 @@ def make_model(backbone, design: str) -> AttributeModel:
         backbone=RESNET50_IMAGENET,
         heads=WeightFile("heads.safetensors", "0" * 64),
     )
-    return AttributeModel(backbone, heads, card)
+    return AttributeModel(backbone, heads, card, flip_average)
 
 
 def painting(paintings_dir, index: int = 0) -> Image.Image:
@@ -139,3 +139,22 @@ def test_describe_lists_taps(backbone):
     assert description["tapped_layers"][0] == "layer1.0"
     assert description["feature_dimension"] == 15104 + 18432
     assert description["backbone_sha256"] == RESNET50_IMAGENET.sha256
+
+
+def test_flip_average_ignores_mirroring(backbone, paintings_dir):
+    model = make_model(backbone, "taps+grid", flip_average=True)
+    image = painting(paintings_dir).crop((0, 20, 224, 200))
+    mirrored = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    first, second = model.predict([image, mirrored])
+    for name in model.attribute_names:
+        assert first.scores[name] == pytest.approx(second.scores[name], abs=1e-4)
+    np.testing.assert_allclose(first.maps, second.maps[:, :, ::-1], atol=1e-4)
+
+
+def test_flip_average_keeps_identity(backbone, paintings_dir):
+    model = make_model(backbone, "taps+grid", flip_average=True)
+    batch = model.preprocess(painting(paintings_dir).crop((0, 0, 200, 224)))[None]
+    with torch.inference_mode():
+        pre_activation, maps = model(batch)
+    reconstructed = maps.mean(dim=(-2, -1)) + model.heads.bias
+    torch.testing.assert_close(reconstructed, pre_activation, atol=1e-4, rtol=0)

@@ -56,9 +56,17 @@ class AttributeModel(nn.Module):
         backbone: ImageNet ResNet-50 in the v1 layout.
         heads: attribute heads whose width matches the card's design.
         card: the model card.
+        flip_average: also score each image's mirror image and average the two, so a
+            horizontal flip cannot change a score. Doubles the compute.
     """
 
-    def __init__(self, backbone: nn.Module, heads: AttributeHeads, card: ModelCard):
+    def __init__(
+        self,
+        backbone: nn.Module,
+        heads: AttributeHeads,
+        card: ModelCard,
+        flip_average: bool = False,
+    ):
         super().__init__()
         expected = feature_dimension(card.design)
         if heads.in_features != expected:
@@ -69,6 +77,7 @@ class AttributeModel(nn.Module):
         self.backbone = backbone.eval()
         self.heads = heads
         self.card = card
+        self.flip_average = flip_average
         self.preprocess = Preprocessor(card.pixel_budget)
 
     @property
@@ -90,6 +99,20 @@ class AttributeModel(nn.Module):
 
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Return pre-activations (N x A) and activation maps (N x A x h x w)."""
+        if not self.flip_average:
+            return self.forward_once(images)
+
+        # The mirror image's maps are flipped back, so they stay aligned with the image,
+        # and the averaged maps still sum to the averaged pre-activation.
+        count = images.shape[0]
+        both = torch.cat([images, torch.flip(images, dims=[-1])])
+        pre_activation, maps = self.forward_once(both)
+        pre_activation = (pre_activation[:count] + pre_activation[count:]) / 2
+        maps = (maps[:count] + torch.flip(maps[count:], dims=[-1])) / 2
+        return pre_activation, maps
+
+    def forward_once(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Score the images as given, with no mirror image."""
         features = self.features(images)
         pre_activation = self.heads(features.vector)
         maps = compute_activation_maps(features, self.heads.weight)
@@ -149,6 +172,7 @@ class AttributeModel(nn.Module):
             "backbone_sha256": self.card.backbone.sha256,
             "tapped_layers": list(TAP_NAMES),
             "feature_dimension": feature_dimension(self.card.design),
+            "flip_average": self.flip_average,
         }
 
 
@@ -167,13 +191,16 @@ def load_backbone(folder: Path, record: WeightFile) -> nn.Module:
 
 
 def load_model(
-    weights_dir: Path | str | None = None, device: str | None = None
+    weights_dir: Path | str | None = None,
+    device: str | None = None,
+    flip_average: bool = False,
 ) -> AttributeModel:
     """Load a model from a folder with a model card, backbone and head weights.
 
     Args:
         weights_dir: folder holding ``model_card.json``; None for the bundled model.
         device: ``auto``, ``cpu``, ``cuda``, ``mps`` or None (see ``select_device``).
+        flip_average: average each image's scores with its mirror image's.
 
     Raises:
         FileNotFoundError: if the folder has no model card.
@@ -200,7 +227,7 @@ def load_model(
             f"{folder / card.heads.file}: missing tensor {error}"
         ) from error
 
-    model = AttributeModel(backbone, heads, card).to(target)
+    model = AttributeModel(backbone, heads, card, flip_average).to(target)
     model.backbone.to(memory_format=torch.channels_last)
     logger.info("model %r loaded on %s", card.name, describe_device(target))
     return model

@@ -101,34 +101,6 @@ class DualRidge:
         return centred @ alpha + mean
 
 
-def cross_validate(
-    gram: np.ndarray,
-    targets: np.ndarray,
-    groups: np.ndarray,
-    evaluate: np.ndarray,
-    folds: int,
-    seed: int,
-    penalties: tuple[float, ...] = DEFAULT_PENALTIES,
-) -> CrossValidation:
-    """Choose the ridge penalty by k-fold cross-validation on the Spearman correlation.
-
-    Args:
-        gram: n x n Gram matrix over all samples.
-        targets: n regression targets, or n x T for several attributes that share the
-            samples (then the best penalty is chosen per column and this returns one
-            result per column; see ``cross_validate_columns``).
-        groups: n group ids; samples of one group (an image and its flipped copy) are
-            always in the same fold, so no image is scored by a head that saw it.
-        evaluate: n booleans; only these samples are scored on held-out folds, for
-            example the unflipped originals.
-        folds: number of folds.
-        seed: seed of the fold assignment.
-    """
-    return cross_validate_columns(
-        gram, targets[:, None], groups, evaluate, folds, seed, penalties
-    )[0]
-
-
 def fold_of_groups(groups: np.ndarray, folds: int, seed: int) -> np.ndarray:
     """Assign each sample to a fold so that all samples of a group share one."""
     unique = np.unique(groups)
@@ -147,7 +119,22 @@ def cross_validate_columns(
     seed: int,
     penalties: tuple[float, ...] = DEFAULT_PENALTIES,
 ) -> list[CrossValidation]:
-    """Run ``cross_validate`` for every column of ``targets`` (n x T) with shared folds."""
+    """Choose each column's ridge penalty by k-fold cross-validation on Spearman.
+
+    Args:
+        gram: n x n Gram matrix over all samples.
+        targets: n x T targets of attributes that share the samples and the folds.
+        groups: n group ids. Samples of one group (an image and its flipped copy)
+            are always in the same fold, so no image is scored by a head that saw it.
+        evaluate: n booleans. Only these samples are scored on held-out folds, for
+            example the unflipped originals.
+        folds: number of folds.
+        seed: seed of the fold assignment.
+        penalties: candidate penalties, relative to mean(diag(K)).
+
+    Returns:
+        One result per column of ``targets``.
+    """
     fold = fold_of_groups(groups, folds, seed)
     columns = targets.shape[1]
     predictions = {p: np.full(targets.shape, np.nan) for p in penalties}

@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from artcomp_gui.training.ridge import cross_validate, fit_ridge_columns, fold_of_groups
+from artcomp_gui.training.ridge import (
+    cross_validate_columns,
+    fit_ridge_columns,
+    fold_of_groups,
+)
+
+
+def cross_validate(gram, targets, groups, evaluate, folds, seed):
+    return cross_validate_columns(
+        gram, targets[:, None], groups, evaluate, folds, seed
+    )[0]
 
 
 def linear_problem(
