@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.store = store or ImageStore(self)
         self.card: ModelCard | None = None
+        # NOTE: results are keyed by path only, so a file edited after scoring keeps
+        # its old scores until View > Rescore Image (F5).
         self.results: LruCache[str, ScoredImage] = LruCache(RESULT_CACHE_COUNT)
         self._current: str | None = None
         self._attribute: int | None = None
