@@ -24,8 +24,8 @@ from artcomp_gui.model import AttributeSpec
 
 BAR_HEIGHT = 10
 PADDING = 6
-POSITIVE_COLOUR = QColor("#3b82c4")
-NEGATIVE_COLOUR = QColor("#d9822b")
+POSITIVE_COLOUR = QColor("#d6604d")
+NEGATIVE_COLOUR = QColor("#4393c3")
 UNSIGNED_COLOUR = QColor("#4c9a6a")
 
 
