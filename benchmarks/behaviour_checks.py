@@ -69,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", type=Path, default=None, help="also write the results here"
     )
+    parser.add_argument(
+        "--flip-average",
+        action="store_true",
+        help="score each image with its mirror image averaged in",
+    )
     args = parser.parse_args(argv)
 
     folder = args.model or bundled_weights_dir()
