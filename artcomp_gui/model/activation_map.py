@@ -20,7 +20,12 @@ import numpy as np
 import torch
 from torch.nn import functional
 
-from artcomp_gui.model.features import TAPS_DIMENSION, Features, grid_cell_index
+from artcomp_gui.model.features import (
+    GRID_CELLS_PER_SIDE,
+    TAPS_DIMENSION,
+    Features,
+    grid_cell_index,
+)
 
 
 def compute_activation_maps(features: Features, weight: torch.Tensor) -> torch.Tensor:
@@ -34,24 +39,48 @@ def compute_activation_maps(features: Features, weight: torch.Tensor) -> torch.T
         N x A x h x w signed maps whose spatial mean plus the head bias equals each
         head's pre-activation.
     """
-    taps_weight = weight[:, :TAPS_DIMENSION]
-    maps = torch.einsum("nchw,ac->nahw", features.stacked_taps, taps_weight)
+    # N x h x w x C views, with no copy for channels-last maps, so each head's map is
+    # one matrix product over the channels of every pixel.
+    stacked = features.stacked_taps.permute(0, 2, 3, 1)
+    maps = stacked @ weight[:, :TAPS_DIMENSION].T
     maps = maps / features.taps_norm[:, None, None, None]
 
-    if features.grid_norm is None:
-        return maps
+    if features.grid_norm is not None:
+        grid_maps = grid_activation_maps(features.last_tap, weight[:, TAPS_DIMENSION:])
+        maps = maps + grid_maps / features.grid_norm[:, None, None, None]
+    return maps.permute(0, 3, 1, 2).contiguous()
 
-    last = features.last_tap
-    height, width = last.shape[-2:]
-    cell_of_pixel = grid_cell_index(height, width).to(last.device)
-    cell_area = torch.bincount(cell_of_pixel.flatten(), minlength=9).to(last.dtype)
+
+def grid_activation_maps(
+    last_tap: torch.Tensor, grid_weight: torch.Tensor
+) -> torch.Tensor:
+    """Decompose the grid branch of every head over the pixels of the last tap.
+
+    Args:
+        last_tap: N x C x h x w, the last block's feature map.
+        grid_weight: A x (9 * C) head weights on the cell-major grid vector.
+
+    Returns:
+        N x h x w x A maps, before division by the grid vector's norm. Each pixel
+        gets its own cell's weights, scaled by the grid's area over the cell's area.
+    """
+    count, channels, height, width = last_tap.shape
+    heads = grid_weight.shape[0]
+    cells = GRID_CELLS_PER_SIDE**2
+    cell_of_pixel = grid_cell_index(height, width).to(last_tap.device).flatten()
+    cell_area = torch.bincount(cell_of_pixel, minlength=cells).to(last_tap.dtype)
     area_scale = (height * width) / cell_area
 
-    grid_weight = weight[:, TAPS_DIMENSION:].reshape(weight.shape[0], 9, last.shape[1])
-    grid_weight = grid_weight * area_scale[None, :, None]
-    pixel_weight = grid_weight[:, cell_of_pixel]
-    grid_maps = torch.einsum("nchw,ahwc->nahw", last, pixel_weight)
-    return maps + grid_maps / features.grid_norm[:, None, None, None]
+    # Project every pixel on the weights of all nine cells in one matrix product,
+    # then keep the pixel's own cell. This reads the weights once instead of
+    # copying a weight vector per pixel.
+    pixels = last_tap.permute(0, 2, 3, 1).reshape(count, height * width, channels)
+    per_cell = grid_weight.reshape(heads * cells, channels)
+    projected = (pixels @ per_cell.T).reshape(count, height * width, heads, cells)
+    index = cell_of_pixel[None, :, None, None].expand(count, -1, heads, 1)
+    own_cell = projected.gather(3, index).squeeze(3)
+    own_cell = own_cell * area_scale[cell_of_pixel][None, :, None]
+    return own_cell.reshape(count, height, width, heads)
 
 
 def upsample_maps(maps: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:

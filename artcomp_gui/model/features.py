@@ -75,6 +75,18 @@ def grid_cell_index(height: int, width: int) -> torch.Tensor:
     return rows[:, None] * GRID_CELLS_PER_SIDE + columns[None, :]
 
 
+def area_pool(tap: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Area-pool a feature map, N x C x H x W, to N x C x ``height`` x ``width``."""
+    if tap.shape[-2:] == (height, width):
+        return tap
+    if tap.shape[-2] % height == 0 and tap.shape[-1] % width == 0:
+        kernel = (tap.shape[-2] // height, tap.shape[-1] // width)
+        return functional.avg_pool2d(tap, kernel)
+    rows = area_pooling_matrix(tap.shape[-2], height).to(tap.device, tap.dtype)
+    columns = area_pooling_matrix(tap.shape[-1], width).to(tap.device, tap.dtype)
+    return rows @ tap @ columns.T
+
+
 def stack_taps(taps: list[torch.Tensor]) -> torch.Tensor:
     """Area-pool every tap to the last tap's grid and stack them along channels.
 
@@ -82,22 +94,32 @@ def stack_taps(taps: list[torch.Tensor]) -> torch.Tensor:
         taps: sixteen feature maps, N x C_k x H_k x W_k.
 
     Returns:
-        N x 15104 x h x w, where h x w is the last tap's size.
+        N x 15104 x h x w, where h x w is the last tap's size, channels-last in memory
+        (a view of an N x h x w x 15104 tensor). The activation maps are then one
+        matrix product over the contiguous channels of each grid cell.
     """
-    height, width = taps[-1].shape[-2:]
-    pooled = []
+    last = taps[-1]
+    height, width = last.shape[-2:]
+    channels = sum(tap.shape[1] for tap in taps)
+    stacked = last.new_empty(last.shape[0], height, width, channels)
+    start = 0
     for tap in taps:
-        if tap.shape[-2:] == (height, width):
-            pooled.append(tap)
-            continue
-        if tap.shape[-2] % height == 0 and tap.shape[-1] % width == 0:
-            kernel = (tap.shape[-2] // height, tap.shape[-1] // width)
-            pooled.append(functional.avg_pool2d(tap, kernel))
-            continue
-        rows = area_pooling_matrix(tap.shape[-2], height).to(tap.device, tap.dtype)
-        columns = area_pooling_matrix(tap.shape[-1], width).to(tap.device, tap.dtype)
-        pooled.append(rows @ tap @ columns.T)
-    return torch.cat(pooled, dim=1)
+        stop = start + tap.shape[1]
+        stacked[..., start:stop] = area_pool(tap, height, width).permute(0, 2, 3, 1)
+        start = stop
+    return stacked.permute(0, 3, 1, 2)
+
+
+@lru_cache(maxsize=64)
+def grid_pooling_matrix(height: int, width: int) -> torch.Tensor:
+    """Return the 9 x (height * width) matrix whose row c averages grid cell c.
+
+    Columns follow the row-major order of the feature-map pixels.
+    """
+    cells = grid_cell_index(height, width).flatten()
+    matrix = torch.zeros(GRID_CELLS_PER_SIDE**2, height * width)
+    matrix[cells, torch.arange(height * width)] = 1.0
+    return matrix / matrix.sum(dim=1, keepdim=True)
 
 
 def pool_grid(last_tap: torch.Tensor) -> torch.Tensor:
@@ -109,11 +131,11 @@ def pool_grid(last_tap: torch.Tensor) -> torch.Tensor:
     Returns:
         N x 18432, cell-major: values 0 to 2047 are the top-left cell's channels.
     """
-    cells = []
-    for top, bottom in grid_cell_bounds(last_tap.shape[-2]):
-        for left, right in grid_cell_bounds(last_tap.shape[-1]):
-            cells.append(last_tap[:, :, top:bottom, left:right].mean(dim=(-2, -1)))
-    return torch.cat(cells, dim=1)
+    count, channels, height, width = last_tap.shape
+    # A view, with no copy, when the tap is channels-last as the backbone makes it.
+    pixels = last_tap.permute(0, 2, 3, 1).reshape(count, height * width, channels)
+    matrix = grid_pooling_matrix(height, width).to(last_tap.device, last_tap.dtype)
+    return (matrix @ pixels).reshape(count, -1)
 
 
 @dataclass
