@@ -17,6 +17,7 @@ from artcomp_gui.model.features import (
     feature_dimension,
     grid_cell_bounds,
     grid_cell_index,
+    grid_pooling_matrix,
 )
 from artcomp_gui.model.model_card import AttributeSpec
 
@@ -120,3 +121,20 @@ def test_upsample_keeps_layout():
     assert upsampled[0, :100, :100].mean() > 0.5
     assert upsampled[0, 200:, 400:].max() == 0
     assert upsampled[1, 200:, 400:].mean() < -0.5
+
+
+@pytest.mark.parametrize("size", [(224, 224), (250, 150)])
+def test_cached_matrices_allow_autograd(size):
+    # The pooling matrices are cached, and the first call may come from scoring
+    # under inference_mode. Fine-tuning then needs them in a recorded graph.
+    area_pooling_matrix.cache_clear()
+    grid_pooling_matrix.cache_clear()
+    with torch.inference_mode():
+        compute_features(random_taps(*size), "taps+grid")
+
+    taps = [tap.requires_grad_() for tap in random_taps(*size)]
+    vector = compute_features(taps, "taps+grid").vector
+    vector.sum().backward()
+
+    assert taps[0].grad is not None
+    assert taps[-1].grad is not None

@@ -40,12 +40,15 @@ def area_pooling_matrix(source: int, target: int) -> torch.Tensor:
     so rows sum to 1 and the mean over the axis is kept exactly, also when ``source``
     is not a multiple of ``target``.
     """
-    edges_source = torch.arange(source + 1, dtype=torch.float64) / source
-    edges_target = torch.arange(target + 1, dtype=torch.float64) / target
-    low = torch.maximum(edges_target[:-1, None], edges_source[None, :-1])
-    high = torch.minimum(edges_target[1:, None], edges_source[None, 1:])
-    overlap = (high - low).clamp(min=0)
-    return (overlap * target).to(torch.float32)
+    # A cached tensor made under inference_mode could never enter a computation
+    # that autograd records (fine-tuning), so it is always made outside it.
+    with torch.inference_mode(False):
+        edges_source = torch.arange(source + 1, dtype=torch.float64) / source
+        edges_target = torch.arange(target + 1, dtype=torch.float64) / target
+        low = torch.maximum(edges_target[:-1, None], edges_source[None, :-1])
+        high = torch.minimum(edges_target[1:, None], edges_source[None, 1:])
+        overlap = (high - low).clamp(min=0)
+        return (overlap * target).to(torch.float32)
 
 
 def grid_cell_bounds(
@@ -116,10 +119,12 @@ def grid_pooling_matrix(height: int, width: int) -> torch.Tensor:
 
     Columns follow the row-major order of the feature-map pixels.
     """
-    cells = grid_cell_index(height, width).flatten()
-    matrix = torch.zeros(GRID_CELLS_PER_SIDE**2, height * width)
-    matrix[cells, torch.arange(height * width)] = 1.0
-    return matrix / matrix.sum(dim=1, keepdim=True)
+    # Made outside inference_mode, as in area_pooling_matrix.
+    with torch.inference_mode(False):
+        cells = grid_cell_index(height, width).flatten()
+        matrix = torch.zeros(GRID_CELLS_PER_SIDE**2, height * width)
+        matrix[cells, torch.arange(height * width)] = 1.0
+        return matrix / matrix.sum(dim=1, keepdim=True)
 
 
 def pool_grid(last_tap: torch.Tensor) -> torch.Tensor:
