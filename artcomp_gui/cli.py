@@ -12,6 +12,8 @@ import logging
 import sys
 from pathlib import Path
 
+from artcomp_gui import __version__
+
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
@@ -43,10 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log progress details to stderr"
     )
+    parser.add_argument("--version", action="version", version=f"artcomp {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     info = commands.add_parser(
-        "info", help="print the model card, device and tapped layers"
+        "info",
+        help="print the model card, device and tapped layers",
+        description="Print the model card, the device, the backbone's sha256 and the "
+        "tapped layers.",
     )
     add_model_options(info)
     info.add_argument(
@@ -65,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_score_arguments(score)
 
     train = commands.add_parser(
-        "train", help="train attribute heads from a config file"
+        "train",
+        help="train attribute heads from a config file",
+        description="Train ridge attribute heads on cached backbone features and write "
+        "heads, model card and evaluation page.",
     )
     train.add_argument(
         "--config", type=Path, required=True, help="training config (TOML)"
@@ -108,7 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--device", default=None, metavar="NAME", help="torch device for fine-tuning"
     )
 
-    gui = commands.add_parser("gui", help="open the desktop explorer")
+    gui = commands.add_parser(
+        "gui",
+        help="open the desktop explorer",
+        description="Open the desktop explorer; images given are opened and folders scored.",
+    )
+    add_model_options(gui)
     gui.add_argument("paths", nargs="*", help="images or folders to open")
     return parser
 
@@ -171,7 +185,7 @@ def run_train(args: argparse.Namespace) -> int:
 def run_gui(args: argparse.Namespace) -> int:
     from artcomp_gui.ui.app import main as gui_main
 
-    return gui_main(args.paths)
+    return gui_main(args.paths, args.model, args.device)
 
 
 def configure_logging(verbose: bool) -> None:

@@ -124,3 +124,54 @@ def test_usage_error_exits_2():
 def test_missing_model_folder_message(tmp_path, capsys):
     assert main(["info", "--model", str(tmp_path)]) == 1
     assert "model card not found" in capsys.readouterr().err
+
+
+def test_output_that_is_an_input_rejected(painting_folder, tmp_path, capsys):
+    painting = sorted(painting_folder.glob("*.jpg"))[0]
+    before = painting.read_bytes()
+    assert main(["score", str(painting_folder), "-o", str(painting)]) == 2
+    assert painting.read_bytes() == before
+    assert "would be overwritten" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["-o", "{tmp}"], "is a folder"),
+        (["-o", "{tmp}/missing/out.csv"], "does not exist"),
+        (["-o", "{tmp}/out.csv", "--heatmaps", "{tmp}/file.txt"], "is a file"),
+        (["-o", "{tmp}/out.csv", "--device", "bogus"], "unknown device"),
+    ],
+)
+def test_bad_output_options_exit_2(
+    painting_folder, tmp_path, capsys, arguments, message
+):
+    (tmp_path / "file.txt").write_text("x")
+    filled = [argument.format(tmp=tmp_path) for argument in arguments]
+    assert main(["score", str(painting_folder), *filled]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_heatmap_names_do_not_collide(paintings_dir, tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        source = sorted((paintings_dir / "baroque").glob("*.jpg"))[
+            0 if folder == "a" else 1
+        ]
+        shutil.copy(source, tmp_path / folder / "same.jpg")
+    heatmaps = tmp_path / "heatmaps"
+    status = main(
+        [
+            "score",
+            str(tmp_path / "a"),
+            str(tmp_path / "b"),
+            "-o",
+            str(tmp_path / "s.csv"),
+            "--heatmaps",
+            str(heatmaps),
+            "--workers",
+            "0",
+        ]
+    )
+    assert status == 0
+    assert len(list(heatmaps.glob("*.png"))) == 2 * len(ATTRIBUTES)

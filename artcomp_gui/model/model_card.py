@@ -11,6 +11,8 @@ from typing import Any
 DESIGNS = ("taps", "taps+grid")
 ACTIVATIONS = ("tanh", "sigmoid", "identity")
 DEFAULT_PIXEL_BUDGET = 224 * 224
+MIN_PIXEL_BUDGET = 96 * 96
+MAX_PIXEL_BUDGET = 2048 * 2048
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,11 @@ class ModelCard:
             raise ValueError(f"model card names an attribute twice: {names}")
         if not self.attributes:
             raise ValueError("model card lists no attributes")
+        if not MIN_PIXEL_BUDGET <= self.pixel_budget <= MAX_PIXEL_BUDGET:
+            raise ValueError(
+                f"model card pixel_budget {self.pixel_budget} is outside "
+                f"{MIN_PIXEL_BUDGET} to {MAX_PIXEL_BUDGET} pixels"
+            )
 
     @property
     def attribute_names(self) -> list[str]:

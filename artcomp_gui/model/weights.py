@@ -72,7 +72,8 @@ def load_verified(folder: Path, record: WeightFile) -> dict[str, torch.Tensor]:
     if actual != record.sha256:
         raise WeightsError(
             f"{path}: sha256 is {actual}, but the model card expects {record.sha256}. "
-            "The file is damaged or was replaced; reinstall ArtComp or retrain the heads."
+            "The file is damaged or was replaced: reinstall ArtComp for the bundled "
+            "model, or copy the model folder again from where it was trained."
         )
 
     try:

@@ -202,6 +202,7 @@ def gather_training_set(config: TrainingConfig) -> TrainingSet:
             )
             holdout.append(False)
 
+    check_targets_present(config, rows)
     targets = np.full((len(images), len(names)), np.nan)
     for index, row in enumerate(rows):
         for name, value in row.items():
@@ -216,6 +217,23 @@ def gather_training_set(config: TrainingConfig) -> TrainingSet:
         rater_count=rater_count,
         baselines=baselines,
     )
+
+
+def check_targets_present(config: TrainingConfig, rows: list[dict[str, float]]) -> None:
+    """Raise ValueError when an attribute's target source is missing from the config."""
+    found = {name for row in rows for name in row}
+    for attribute in config.attributes:
+        if attribute.target == "ratings" and not config.photos:
+            raise ValueError(
+                f"attribute {attribute.name!r} has target 'ratings', which needs a "
+                "[photos] section with rater annotations; use target 'csv' for labels"
+            )
+        if attribute.target == "csv" and attribute.name not in found:
+            raise ValueError(
+                f"attribute {attribute.name!r} has target 'csv', but the label file "
+                f"{config.labels.get('csv', '(none: add a [labels] section)')} has no "
+                f"column {attribute.name!r} with values"
+            )
 
 
 def read_labels(section: dict):

@@ -72,6 +72,7 @@ def export_heatmaps(
     style: HeatmapStyle,
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Callable[[int, int], None] = lambda done, total: None,
+    used_names: set[str] | None = None,
 ) -> ExportOutcome:
     """Write one PNG per scored image and attribute, named ``<stem>_<attribute>.png``.
 
@@ -87,10 +88,12 @@ def export_heatmaps(
         style: colormap, opacity and fading of the overlay.
         should_stop: polled before each image.
         on_progress: called with (images done, total) after each image.
+        used_names: file names already written, for callers that export in several
+            calls into one folder; names added here are added to it.
     """
     written: list[Path] = []
     errors: list[str] = []
-    used_names: set[str] = set()
+    used_names = set() if used_names is None else used_names
     total = len(results)
     for done, result in enumerate(results, start=1):
         if should_stop():
