@@ -135,8 +135,9 @@ def render_heatmap(
             strength = np.abs(position - 0.5) * 2.0
         else:
             strength = position
-        # The square root keeps weak but non-zero regions visible.
-        rgba[..., 3] = np.round(np.sqrt(strength) * 255).astype(np.uint8)
+        # Alpha grows linearly with strength. The colours near zero are close to white,
+        # so a steeper ramp laid a pale veil over regions that barely move the score.
+        rgba[..., 3] = np.round(strength * 255).astype(np.uint8)
     return np.ascontiguousarray(rgba)
 
 
