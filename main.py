@@ -1,10 +1,10 @@
-"""Start the ArtComp desktop explorer: ``python main.py [IMAGES OR FOLDERS...]``."""
+"""Start the ArtComp desktop explorer: ``python main.py [--model DIR] [IMAGES OR FOLDERS...]``."""
 
 from __future__ import annotations
 
 import sys
 
-from artcomp_gui.ui.app import main
+from artcomp_gui.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(["gui", *sys.argv[1:]]))
