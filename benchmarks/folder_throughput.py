@@ -14,9 +14,10 @@ Times, in turn, per repeat:
   paintings decoded and preprocessed beforehand, in batches of ``--batch-size``.
 
 Throughput ratios are bare time / scorer time per repeat, medians over repeats. The
-scorer's peak memory is the largest resident set of its main process (from
-``wait4``) and the largest sum of PSS over it and its worker processes (sampled
-every 0.1 s). ``--scaling`` then runs the scorer once for each listed count.
+scorer's peak memory is the largest resident set of its main process, from
+``wait4``. ``--scaling`` then runs the scorer once for each listed count and also
+samples its processes: the sum of RSS every 0.2 s and the sum of PSS every 5 s.
+Reading PSS stalls the sampled process, so the timed comparison does not sample.
 
 Usage::
 
@@ -47,12 +48,12 @@ from artcomp_gui.model.model_card import ModelCard
 from artcomp_gui.model.preprocess import Preprocessor
 from artcomp_gui.model.weights import MODEL_CARD_NAME, bundled_weights_dir
 from artcomp_gui.scoring import DEFAULT_BATCH_SIZE
-from benchmarks.process_memory import TreeMemorySampler
+from benchmarks.process_memory import TreeMemoryPeak, TreeMemorySampler
 from benchmarks.timing import (
     Timings,
     alternate,
+    busy_cores_text,
     describe_machine,
-    load_average,
     synchronize,
 )
 from benchmarks.workloads import (
@@ -66,6 +67,7 @@ from benchmarks.workloads import (
 )
 
 GOAL = 0.85
+PSS_INTERVAL_S = 5.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -105,14 +107,13 @@ class ScorerRun:
     Attributes:
         seconds: wall time from starting the child process to its exit.
         main_peak_rss_kib: largest resident set of the scorer's main process.
-        tree_peak_pss_kib: largest sampled PSS sum over the scorer and its workers.
-        tree_peak_rss_kib: largest sampled RSS sum over the same processes.
+        tree_peak: largest sampled sums over the scorer and its worker processes,
+            or None if the run was not sampled.
     """
 
     seconds: float
     main_peak_rss_kib: int
-    tree_peak_pss_kib: int
-    tree_peak_rss_kib: int
+    tree_peak: TreeMemoryPeak | None
 
 
 def link_paintings(paths: list[Path], folder: Path) -> Path:
@@ -129,8 +130,12 @@ def run_scorer(
     model_dir: Path,
     args: argparse.Namespace,
     workers: int | None,
+    sample_memory: bool = False,
 ) -> ScorerRun:
     """Score ``folder`` with the command-line scorer and check every image was scored.
+
+    ``sample_memory`` samples the memory of the scorer's processes, which slows the
+    scorer a little, so timed comparisons run without it.
 
     Raises:
         RuntimeError: if the scorer fails or its result file lacks a scored row.
@@ -158,11 +163,15 @@ def run_scorer(
     with open(log_path, "wb") as log:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=log, stderr=log, cwd=REPO_ROOT)
-        sampler = TreeMemorySampler(process.pid).start()
+        sampler = (
+            TreeMemorySampler(process.pid, pss_interval_s=PSS_INTERVAL_S).start()
+            if sample_memory
+            else None
+        )
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    peak = sampler.stop()
+    peak = sampler.stop() if sampler is not None else None
 
     if process.returncode != 0:
         tail = log_path.read_text(errors="replace")[-2000:]
@@ -175,7 +184,7 @@ def run_scorer(
     if len(rows) != expected:
         raise RuntimeError(f"{output}: {len(rows)} scored rows, {expected} expected")
     # ru_maxrss is in KiB on Linux.
-    return ScorerRun(seconds, usage.ru_maxrss, peak.pss_kib, peak.rss_kib)
+    return ScorerRun(seconds, usage.ru_maxrss, peak)
 
 
 def bare_workload(
@@ -262,14 +271,18 @@ def run_benchmark(args: argparse.Namespace, device: torch.device, work: Path) ->
         print("scaling (one run each):")
     for count in args.scaling:
         target = link_paintings(paths[:count], work / f"scaling_{count}")
-        run = run_scorer(target, count, model_dir, args, args.workers)
+        run = run_scorer(
+            target, count, model_dir, args, args.workers, sample_memory=True
+        )
+        tree = run.tree_peak
         print(
             f"  {count:>5} images: {run.seconds:7.1f} s, "
             f"{run.seconds / count * 1000:6.1f} ms per image, "
             f"peak RSS main process {mib(run.main_peak_rss_kib)}, "
-            f"peak PSS all processes {mib(run.tree_peak_pss_kib)}"
+            f"all processes: peak PSS {mib(tree.pss_kib or 0)}, "
+            f"peak RSS sum {mib(tree.rss_kib)}"
         )
-    print(f"load average after the run: {load_average()}")
+    print(f"cores busy after the run: {busy_cores_text()}")
     return 0
 
 
@@ -304,12 +317,7 @@ def report_comparison(
     )
     print(f"scorer --workers 0 / bare: {timings.ratio_text('bare', 'serial')}")
     main_rss = max(run.main_peak_rss_kib for run in runs["scorer"])
-    tree_pss = max(run.tree_peak_pss_kib for run in runs["scorer"])
-    tree_rss = max(run.tree_peak_rss_kib for run in runs["scorer"])
-    print(
-        f"scorer peak memory: main process RSS {mib(main_rss)}, all processes "
-        f"PSS {mib(tree_pss)} (RSS sum {mib(tree_rss)})"
-    )
+    print(f"scorer peak memory: main process RSS {mib(main_rss)}")
 
 
 if __name__ == "__main__":

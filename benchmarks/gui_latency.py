@@ -58,7 +58,7 @@ from artcomp_gui.ui.app import create_application  # noqa: E402
 from artcomp_gui.ui.main_window import MainWindow  # noqa: E402
 from artcomp_gui.ui.settings import AppSettings  # noqa: E402
 from artcomp_gui.ui.workers import InferenceController, path_key  # noqa: E402
-from benchmarks.timing import describe_machine, load_average  # noqa: E402
+from benchmarks.timing import busy_cores_text, describe_machine  # noqa: E402
 from benchmarks.workloads import (  # noqa: E402
     add_model_arguments,
     benchmark_model,
@@ -104,7 +104,7 @@ def drop(window: MainWindow, path: Path) -> None:
     """Send a drag-enter and a drop of one file to the window."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    position = QPoint(window.width() // 2, window.height() // 2).toPointF()
+    position = QPoint(window.width() // 2, window.height() // 2)
     buttons = Qt.MouseButton.LeftButton
     modifiers = Qt.KeyboardModifier.NoModifier
     action = Qt.DropAction.CopyAction
@@ -112,7 +112,7 @@ def drop(window: MainWindow, path: Path) -> None:
         window, QDragEnterEvent(position, action, mime, buttons, modifiers)
     )
     QApplication.sendEvent(
-        window, QDropEvent(position, action, mime, buttons, modifiers)
+        window, QDropEvent(position.toPointF(), action, mime, buttons, modifiers)
     )
 
 
@@ -258,7 +258,7 @@ def run_benchmark(args: argparse.Namespace, app: QApplication, work: Path) -> in
 
     wake.stop()
     window.close()
-    print(f"load average after the run: {load_average()}")
+    print(f"cores busy after the run: {busy_cores_text()}")
     return 0
 
 

@@ -37,7 +37,7 @@ from torch.nn import functional
 from artcomp_gui.model import AttributeModel
 from artcomp_gui.model.backbone import forward_taps
 from artcomp_gui.model.features import compute_features
-from benchmarks.timing import alternate, describe_machine, load_average, synchronize
+from benchmarks.timing import alternate, busy_cores_text, describe_machine, synchronize
 from benchmarks.workloads import (
     add_model_arguments,
     benchmark_model,
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"input: {full_batch.shape[-1]}x{full_batch.shape[-2]} paintings")
     for size in args.batch_sizes:
         time_batch_size(model, full_batch[:size], args)
-    print(f"load average after the run: {load_average()}")
+    print(f"cores busy after the run: {busy_cores_text()}")
     return 0
 
 

@@ -39,7 +39,7 @@ from benchmarks.precision import (
     autocast,
     measure_output_change,
 )
-from benchmarks.timing import alternate, describe_machine, load_average, synchronize
+from benchmarks.timing import alternate, busy_cores_text, describe_machine, synchronize
 from benchmarks.workloads import (
     add_model_arguments,
     bare_resnet50,
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for size in args.batch_sizes:
         time_batch_size(model, bare, full_batch[:size], args)
-    print(f"load average after the run: {load_average()}")
+    print(f"cores busy after the run: {busy_cores_text()}")
     return 0
 
 

@@ -131,13 +131,46 @@ def memory_gib() -> float | None:
 def load_average() -> str:
     """Return the 1-, 5- and 15-minute load averages, or ``unknown``.
 
-    A load near the core count before a run means other processes compete for the
-    CPU and the absolute times are inflated.
+    The averages decay over minutes, so right after another heavy run they still
+    count it. ``busy_cores`` tells whether the CPU is busy now.
     """
     try:
         return " ".join(f"{value:.2f}" for value in os.getloadavg())
     except OSError:
         return "unknown"
+
+
+def busy_cores(seconds: float = 2.0) -> float | None:
+    """Return how many cores were busy, on average, over the next ``seconds``.
+
+    Read from /proc/stat, so it counts every process on the machine. None where
+    /proc/stat does not exist.
+    """
+
+    def read_times() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as stat:
+            values = [int(value) for value in stat.readline().split()[1:]]
+        # Fields: user nice system idle iowait irq softirq steal ...
+        idle = values[3] + values[4]
+        return sum(values[:8]), idle
+
+    try:
+        total_before, idle_before = read_times()
+        time.sleep(seconds)
+        total_after, idle_after = read_times()
+    except OSError:
+        return None
+    total = total_after - total_before
+    if total <= 0:
+        return None
+    cores = os.cpu_count() or 1
+    return cores * (1 - (idle_after - idle_before) / total)
+
+
+def busy_cores_text() -> str:
+    """Return ``busy_cores()`` with two decimals, or ``unknown``."""
+    busy = busy_cores()
+    return f"{busy:.2f}" if busy is not None else "unknown"
 
 
 def describe_machine(device: torch.device | None = None) -> str:
@@ -160,7 +193,8 @@ def describe_machine(device: torch.device | None = None) -> str:
             f"machine: {cpu_name()}, {cores} usable cores{memory_text}, GPU: {gpu}",
             f"software: Python {platform.python_version()}, torch {torch.__version__}, "
             f"{torch.get_num_threads()} torch threads",
-            f"date: {now}, load average before the run: {load_average()}",
+            f"date: {now}, cores busy before the run: {busy_cores_text()} "
+            f"(load average {load_average()})",
         ]
     )
 
